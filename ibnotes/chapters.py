@@ -26,7 +26,11 @@ TOC = "_toc.yml"
 
 
 class ChapterError(Exception):
-    """A chapter could not be found, parameterised or executed."""
+    """A chapter could not be found or parameterised."""
+
+
+class ChapterFailed(ChapterError):
+    """A chapter ran and raised an error in one of its cells."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +129,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
     The record folder is passed to the kernel through ``IBNOTES_RECORD_DIR``.
     After the run, the wall time and the date are added to the chapter's
     record. On failure the partly executed copy stays at ``output`` and
-    ChapterError names the failing cell.
+    ChapterFailed names the failing cell.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -146,7 +150,7 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
             progress_bar=False, kernel_name="python3",
         )
     except PapermillExecutionError as error:
-        raise ChapterError(
+        raise ChapterFailed(
             f"{notebook.name} failed in cell {error.cell_index} (execution count {error.exec_count}): "
             f"{error.ename}: {error.evalue.splitlines()[0] if error.evalue else ''}; "
             f"the partly executed copy is {output}"

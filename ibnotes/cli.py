@@ -5,8 +5,8 @@
     ibnotes book --profile auto
 
 Bad input (a missing notebook, an unknown parameter or profile) exits with
-status 2 and one line that names the value and the valid choices; a chapter
-that fails exits with status 1 and names the failing cell.
+status 2 and one line that names the value and the valid choices. A chapter
+that fails exits with status 1, and its message names the failing cell.
 """
 
 from __future__ import annotations
@@ -30,16 +30,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(name)s: %(message)s")
     try:
         return args.handler(args)
-    except chapters.ChapterError as error:
-        print(f"ibnotes: {error}", file=sys.stderr)
-        return 1 if error.__class__ is _RunFailed else 2
-    except site.BuildError as error:
+    except (chapters.ChapterFailed, site.BuildError) as error:
         print(f"ibnotes: {error}", file=sys.stderr)
         return 1
-
-
-class _RunFailed(chapters.ChapterError):
-    """A chapter ran and raised: exit status 1 rather than 2."""
+    except chapters.ChapterError as error:
+        print(f"ibnotes: {error}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -94,12 +90,7 @@ def _run(args: argparse.Namespace) -> int:
 def _execute(notebook: Path, output: Path, parameters: dict) -> int:
     chapters.check_parameters(notebook, parameters)
     print(f"running {notebook.name} {parameters or ''}".rstrip(), file=sys.stderr)
-    try:
-        record = chapters.execute(notebook, output, parameters)
-    except chapters.ChapterError as error:
-        if "failed in cell" in str(error):
-            raise _RunFailed(str(error)) from None
-        raise
+    record = chapters.execute(notebook, output, parameters)
     print(f"executed {output}; record {record if record.is_file() else 'not saved'}", file=sys.stderr)
     return 0
 
@@ -125,7 +116,7 @@ def _book(args: argparse.Namespace) -> int:
         for chapter in book_chapters:
             try:
                 _execute(root / chapter.path, executed / chapter.path, {"profile": profile})
-            except _RunFailed as error:
+            except chapters.ChapterFailed as error:
                 print(f"ibnotes: {error}", file=sys.stderr)
                 failures.append(chapter.name)
 

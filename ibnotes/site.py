@@ -19,6 +19,7 @@ from __future__ import annotations
 import logging
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 from typing import Any
@@ -148,11 +149,20 @@ def use_cdn(target: Path) -> None:
     config_path.write_text(yaml.safe_dump(config, sort_keys=False))
 
 
+def _jupyter_book() -> str:
+    """Return the jupyter-book executable of this Python environment, else the one on PATH."""
+    beside_python = Path(sys.executable).parent / "jupyter-book"
+    if beside_python.is_file():
+        return str(beside_python)
+    found = shutil.which("jupyter-book")
+    if found is None:
+        raise BuildError("jupyter-book not found: install the book tools with pip install -e '.[book]'")
+    return found
+
+
 def build(source: Path, output_root: Path) -> Path:
     """Build the staged book with Jupyter Book 1, warnings as errors; return the HTML folder."""
-    if shutil.which("jupyter-book") is None:
-        raise BuildError("jupyter-book not found: install the book tools with pip install -e '.[book]'")
-    command = ["jupyter-book", "build", str(source), "--path-output", str(output_root), "-W", "-n", "--keep-going"]
+    command = [_jupyter_book(), "build", str(source), "--path-output", str(output_root), "-W", "-n", "--keep-going"]
     logger.info("running %s", " ".join(command))
     result = subprocess.run(command)
     if result.returncode != 0:
