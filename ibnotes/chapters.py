@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 
 TOC = "_toc.yml"
 
+# A cell of a ci run that takes longer than this has hung: the whole chapter's
+# budget is 60 s. Runs of the full profile have no cell limit.
+CI_CELL_TIMEOUT_S = 600
+
 
 class ChapterError(Exception):
     """A chapter could not be found or parameterised."""
@@ -132,11 +136,14 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
     ChapterFailed names the failing cell.
     """
     import papermill
+    from nbclient.exceptions import CellTimeoutError
     from papermill.exceptions import PapermillExecutionError
 
     if not notebook.is_file():
         raise ChapterError(f"notebook not found: {notebook}")
     check_parameters(notebook, parameters)
+    profile = parameters.get("profile", notebook_parameters(notebook).get("profile"))
+    timeout = CI_CELL_TIMEOUT_S if profile == "ci" else None
     output.parent.mkdir(parents=True, exist_ok=True)
     record_path = output.parent / f"{notebook.stem}{runtime.RECORD_SUFFIX}"
     record_path.unlink(missing_ok=True)
@@ -147,13 +154,18 @@ def execute(notebook: Path, output: Path, parameters: dict[str, Any]) -> Path:
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, cwd=str(notebook.parent),
-            progress_bar=False, kernel_name="python3",
+            progress_bar=False, kernel_name="python3", execution_timeout=timeout,
         )
     except PapermillExecutionError as error:
         raise ChapterFailed(
             f"{notebook.name} failed in cell {error.cell_index} (execution count {error.exec_count}): "
             f"{error.ename}: {error.evalue.splitlines()[0] if error.evalue else ''}; "
             f"the partly executed copy is {output}"
+        ) from None
+    except CellTimeoutError as error:
+        raise ChapterFailed(
+            f"{notebook.name} timed out: a cell ran longer than {timeout} s in the ci profile "
+            f"({error}); the partly executed copy is {output}"
         ) from None
     finally:
         if previous is None:

@@ -114,8 +114,12 @@ def _book(args: argparse.Namespace) -> int:
     failures = []
     if args.execute == "always":
         for chapter in book_chapters:
+            # A profile equal to the notebook's default is not injected, so
+            # the built page shows no duplicate parameters cell.
+            default = chapters.notebook_parameters(root / chapter.path).get("profile")
+            parameters = {} if default == profile else {"profile": profile}
             try:
-                _execute(root / chapter.path, executed / chapter.path, {"profile": profile})
+                _execute(root / chapter.path, executed / chapter.path, parameters)
             except chapters.ChapterFailed as error:
                 print(f"ibnotes: {error}", file=sys.stderr)
                 failures.append(chapter.name)
