@@ -1,11 +1,13 @@
 """Plots in one consistent style: curves over a parameter, embeddings, information planes.
 
-Used by: 01-foundations/02-deep-vib (``use_style``, ``curves``, ``embedding``).
+Used by: every chapter (``use_style``, ``figure_widget``); 01-foundations/02-deep-vib
+(``curves``, ``embedding``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -97,3 +99,66 @@ def information_plane(
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
+
+
+def figure_png(figure: plt.Figure) -> bytes:
+    """Render ``figure`` to PNG bytes and close it."""
+    import io
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def figure_widget(
+    render: Callable[..., plt.Figure],
+    controls: Mapping[str, Sequence[Any]],
+    value: Mapping[str, Any] | None = None,
+):
+    """Return sliders over ``controls`` that show the figure ``render(**values)``.
+
+    Every combination of control values is rendered once, up front, into a
+    PNG held by an ``ipywidgets.Image``; moving a slider swaps the image. The
+    widget therefore needs no running kernel: the saved widget state shows
+    the figure of the current values in the static HTML book. It uses no
+    ``Output`` widget, whose output capture hung papermill runs of this
+    book's chapters from time to time.
+
+    Args:
+        render: builds one figure from keyword arguments named as the controls.
+        controls: control name to the list of values its slider offers.
+        value: initial values (default: the middle of each list).
+
+    Used by every chapter's Explore section.
+    """
+    import itertools
+
+    import ipywidgets as widgets
+
+    if not controls:
+        raise ValueError("controls is empty: pass at least one name with its list of values")
+    names = list(controls)
+    options = {name: list(values) for name, values in controls.items()}
+    for name, values in options.items():
+        if not values:
+            raise ValueError(f"control {name!r} has no values: pass a non-empty list")
+    images = {combo: figure_png(render(**dict(zip(names, combo))))
+              for combo in itertools.product(*(options[name] for name in names))}
+
+    start = dict(value or {})
+    sliders = {}
+    for name in names:
+        initial = start.get(name, options[name][len(options[name]) // 2])
+        sliders[name] = widgets.SelectionSlider(
+            options=[(f"{v:g}" if isinstance(v, (int, float)) else str(v), v) for v in options[name]],
+            value=initial, description=name, continuous_update=False,
+        )
+    image = widgets.Image(value=images[tuple(sliders[name].value for name in names)], format="png")
+
+    def update(_change: Any) -> None:
+        image.value = images[tuple(sliders[name].value for name in names)]
+
+    for slider in sliders.values():
+        slider.observe(update, names="value")
+    return widgets.VBox([*sliders.values(), image])

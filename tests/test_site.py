@@ -94,9 +94,9 @@ def test_math_is_typeset(chapter_dom):
 def test_widget_static_view_present(chapter_dom):
     slider = chapter_dom.select_one(".widget-slider")
     assert slider is not None, "the beta slider was not rendered from the saved widget state"
-    output = chapter_dom.select_one(".widget-output")
-    assert output is not None, "the output widget was not rendered"
-    assert output.find("img") is not None, "the output widget holds no embedding figure"
+    image = chapter_dom.select_one("img.widget-image")
+    assert image is not None, "the image widget was not rendered from the saved widget state"
+    assert image.get("src", "").startswith("blob:") or image.get("src", "").startswith("data:"), image
 
 
 def test_results_page_built(built_site):
