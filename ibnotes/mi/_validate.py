@@ -22,11 +22,14 @@ import torch
 
 Tensor = torch.Tensor
 
-# Jitter for ties, in units of each column's standard deviation and of
-# sqrt(machine epsilon): squared distances computed through a matrix product
-# resolve differences down to about sqrt(eps) times the data scale, so a
-# smaller jitter would leave repeated points tied.
-_JITTER_FACTOR = 10.0
+# Jitter for ties, in units of each column's standard deviation. Above two
+# columns, squared Euclidean distances come from a matrix product, which
+# resolves differences only down to about sqrt(eps) times the data scale, so
+# the jitter is 10 * sqrt(eps). Up to two columns, distances come from exact
+# coordinate differences, and 100 * eps separates repeated points.
+_JITTER_SQRT_FACTOR = 10.0
+_JITTER_EPS_FACTOR = 100.0
+_EXACT_DISTANCE_MAX_COLUMNS = 2
 
 
 def as_samples(value: Any, name: str) -> Tensor:
@@ -208,11 +211,13 @@ def jitter_ties(
 
     kNN estimators assume no two samples are at distance zero, which fails
     when a row repeats (discrete or quantised data). Following Kraskov et al.
-    (2004), such data gets a low-amplitude noise: ``10 * sqrt(eps) * std``
-    per column, where ``eps`` is the machine epsilon of ``compute_dtype``
-    (default: the tensor's dtype), the precision the distances are computed
-    in: 1.5e-7 std for float64, 3.5e-3 std for float32. The noise comes from
-    a fixed ``seed``, so results are reproducible.
+    (2004), such data gets a low-amplitude noise per column, where ``eps``
+    is the machine epsilon of ``compute_dtype`` (default: the tensor's dtype),
+    the precision the distances are computed in. Up to two columns it is
+    ``100 * eps * std`` (1.2e-5 std for float32), since distances there come
+    from exact differences; above two it is ``10 * sqrt(eps) * std`` (3.5e-3
+    std for float32, 1.5e-7 for float64), since a matrix product resolves no
+    finer. The noise comes from a fixed ``seed``, so results are reproducible.
 
     Returns:
         ``tensor`` unchanged when no row repeats, else a jittered copy.
@@ -221,7 +226,11 @@ def jitter_ties(
     if repeated == 0:
         return tensor
 
-    scale = _JITTER_FACTOR * math.sqrt(torch.finfo(compute_dtype or tensor.dtype).eps)
+    eps = torch.finfo(compute_dtype or tensor.dtype).eps
+    if tensor.shape[-1] <= _EXACT_DISTANCE_MAX_COLUMNS:
+        scale = _JITTER_EPS_FACTOR * eps
+    else:
+        scale = _JITTER_SQRT_FACTOR * math.sqrt(eps)
     std = tensor.std(dim=0, keepdim=True)
     std = torch.where(std > 0, std, torch.ones_like(std))
     generator = torch.Generator(device="cpu").manual_seed(seed)

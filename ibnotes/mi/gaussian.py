@@ -2,9 +2,10 @@
 
 I(X;Y) = 0.5 * (log det S_xx + log det S_yy - log det S), where S is the
 joint covariance. It equals -0.5 * sum_i log(1 - rho_i^2) over the canonical
-correlations rho_i (CCA), and it is a lower bound on the MI of any
-distribution with the same covariance. Used by the estimator chapter and as
-the reference value of the benchmark tasks.
+correlations rho_i (CCA). It is exact for jointly Gaussian data. For other
+data it measures only linear dependence, and it can lie far above or below
+the true MI. Used by the estimator chapter and as the reference value of the
+benchmark tasks.
 """
 
 from __future__ import annotations
