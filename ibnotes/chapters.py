@@ -7,6 +7,7 @@ claims saved beside the executed copy and the run's duration added to it.
 
 from __future__ import annotations
 
+import ast
 import json
 import logging
 import os
@@ -103,7 +104,15 @@ def notebook_parameters(path: Path) -> dict[str, Any]:
     inspected = papermill.inspect_notebook(str(path))
     if not inspected:
         raise ChapterError(f"{path} has no cell tagged 'parameters': tag the cell that sets profile, device and seed")
-    return {name: info["default"] for name, info in inspected.items()}
+    return {name: _literal(info["default"]) for name, info in inspected.items()}
+
+
+def _literal(source: str) -> Any:
+    """Evaluate a default as papermill returns it (source text such as '"ci"'), else keep the text."""
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
 
 
 def check_parameters(path: Path, parameters: dict[str, Any]) -> None:

@@ -63,6 +63,24 @@ def _parser() -> argparse.ArgumentParser:
     book.add_argument("--cdn", action="store_true",
                       help="load MathJax and the widget JavaScript from the internet instead of vendoring them")
     book.set_defaults(handler=_book)
+
+    assign = commands.add_parser("assign", help="generate student notebooks and otter autograders into _build/course/")
+    assign.add_argument("chapter", nargs="*",
+                        help="chapter name or notebook path (default: every chapter with exercises)")
+    assign.add_argument("--no-run-tests", action="store_true",
+                        help="skip the run of each chapter that checks its solutions pass the tests")
+    assign.set_defaults(handler=_assign)
+
+    grade = commands.add_parser("grade", help="grade a folder of submitted notebooks with otter run into a CSV")
+    grade.add_argument("submissions", type=Path, help="folder of submitted .ipynb notebooks, one per student")
+    grade.add_argument("--chapter", required=True, help="chapter name or notebook path of the assignment")
+    grade.add_argument("--output", type=Path, default=None,
+                       help="CSV of scores (default: _build/course/<chapter>/scores.csv)")
+    grade.add_argument("--timeout", type=float, default=600,
+                       help="seconds one submission may run before it is stopped and scored 0 (default: 600)")
+    grade.add_argument("--jobs", type=int, default=1,
+                       help="submissions graded at a time, each in its own kernel (default: 1)")
+    grade.set_defaults(handler=_grade)
     return parser
 
 
@@ -138,6 +156,29 @@ def _book(args: argparse.Namespace) -> int:
     if failures:
         print(f"ibnotes: {len(failures)} chapter(s) failed: {', '.join(failures)}", file=sys.stderr)
         return 1
+    return 0
+
+
+def _assign(args: argparse.Namespace) -> int:
+    from ibnotes import course
+
+    root = _root(args)
+    for chapter in course.select_chapters(root, args.chapter):
+        print(f"assigning {chapter.name}", file=sys.stderr)
+        assignment = course.assign(root, chapter, run_tests=not args.no_run_tests)
+        print(f"student notebook {assignment.student}; autograder {assignment.autograder}", file=sys.stderr)
+    return 0
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from ibnotes import course
+
+    root = _root(args)
+    (chapter,) = course.select_chapters(root, [args.chapter])
+    assignment = course.generated_assignment(root, chapter)
+    output = args.output or root / course.COURSE_DIR / chapter.name / "scores.csv"
+    scores = course.grade(assignment, args.submissions, output, timeout=args.timeout, jobs=args.jobs)
+    print(f"graded {len(scores)} submission(s) of {chapter.name}: {output}", file=sys.stderr)
     return 0
 
 

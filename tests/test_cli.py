@@ -95,3 +95,10 @@ def test_parse_value_types():
     assert parse_value("0.5") == 0.5
     assert parse_value("False") is False
     assert parse_value("ci") == "ci"
+
+
+def test_notebook_parameters_are_values():
+    from ibnotes.chapters import notebook_parameters
+
+    defaults = notebook_parameters(FIXTURES / "book" / "notebooks" / "ok.ipynb")
+    assert defaults == {"profile": "ci", "device": "auto", "seed": 0}
