@@ -81,7 +81,8 @@ PEERS = {
     "bmi": (HERE / ".venvs/bmi/bin/python", HERE / "peers/bmi_worker.py", ("bmi-ksg", "bmi-cca")),
     "mist": (HERE / ".venvs/mist/bin/python", HERE / "peers/mist_worker.py", ()),
 }
-# Neural peers cost 40 s to several minutes per estimate: they run on the speed task only.
+# Neural peers take 10 s or more per estimate (bmi's InfoNCE trains 10,000 steps),
+# so they run on the speed task only.
 SPEED_ONLY = {"bmi": ("bmi-infonce",), "mist": ("mist-infonce",)}
 
 
@@ -256,8 +257,9 @@ def figure(summary: dict, estimators: list[str], path: Path) -> None:
                   for t, cells in summary.items() for e, c in cells.items() if e == estimator and "mean" in c]
         if points:
             truth, mean = zip(*points)
-            # Filled circles for ibnotes, crosses and triangles for the peers.
-            marker = "o" if estimator.startswith("ibnotes") else "x" if estimator.startswith("bmi") else "^"
+            # Filled circles for ibnotes, crosses for bmi, triangles for the other peers.
+            library = estimator.split("-")[0]
+            marker = {"ibnotes": "o", "bmi": "x"}.get(library, "^")
             ax.scatter(truth, mean, s=14, marker=marker, label=estimator, color=plot.COLORS[index % len(plot.COLORS)])
     ax.set_xlabel("true MI [nats]")
     ax.set_ylabel("mean estimate [nats]")
