@@ -338,7 +338,7 @@ def assign(root: Path, chapter: chapters.Chapter, *, build_dir: Path | None = No
     otter_assign = _import_otter_assign()
     notebook_path = root / chapter.path
     profile = chapters.notebook_parameters(notebook_path).get("profile")
-    if profile is None or ast.literal_eval(profile) != "ci":
+    if profile != "ci":
         raise CourseError(f"{chapter.name}: the parameters cell sets profile {profile!r}, but students "
                           f"run the chapter in the 'ci' profile: set profile = \"ci\"")
 
