@@ -97,6 +97,9 @@ def _list(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     notebook = args.notebook.resolve()
+    if not notebook.is_file() and args.book_dir is not None:
+        # Paths that 'ibnotes list' prints are relative to the book folder.
+        notebook = (args.book_dir / args.notebook).resolve()
     if not notebook.is_file():
         raise chapters.ChapterError(f"notebook not found: {args.notebook}; list the chapters with 'ibnotes list'")
     root = chapters.find_book_root(args.book_dir or notebook.parent)
@@ -146,7 +149,8 @@ def _book(args: argparse.Namespace) -> int:
     # of an earlier run where _build/executed still holds them.
     source = executed if args.execute == "always" else root
     staged = site.stage(root, book_chapters, source, root / BUILD / "site-src")
-    site.write_results(staged, site.gather_records(executed) if executed.is_dir() else [])
+    records = site.gather_records(executed, [chapter.name for chapter in book_chapters]) if executed.is_dir() else []
+    site.write_results(staged, records)
     if args.cdn:
         site.use_cdn(staged)
     else:

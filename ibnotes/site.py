@@ -62,10 +62,16 @@ def stage(root: Path, chapters: list[Chapter], executed: Path, target: Path) -> 
     return target
 
 
-def gather_records(executed: Path) -> list[dict[str, Any]]:
-    """Read every ``*.record.json`` under ``executed``, sorted by chapter name."""
+def gather_records(executed: Path, order: list[str] | None = None) -> list[dict[str, Any]]:
+    """Read every ``*.record.json`` under ``executed``.
+
+    Records come in the order of the chapter names in ``order`` (book
+    order); records of other chapters follow, sorted by name.
+    """
     records = [runtime.load_record(path) for path in executed.rglob(f"*{runtime.RECORD_SUFFIX}")]
-    return sorted(records, key=lambda record: record.get("chapter", ""))
+    position = {name: index for index, name in enumerate(order or [])}
+    return sorted(records, key=lambda record: (position.get(record.get("chapter", ""), len(position)),
+                                               record.get("chapter", "")))
 
 
 def results_table(records: list[dict[str, Any]]) -> str:

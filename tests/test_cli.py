@@ -102,3 +102,9 @@ def test_notebook_parameters_are_values():
 
     defaults = notebook_parameters(FIXTURES / "book" / "notebooks" / "ok.ipynb")
     assert defaults == {"profile": "ci", "device": "auto", "seed": 0}
+
+
+def test_run_path_relative_to_book_dir(book, tmp_path):
+    result = ibnotes("--book-dir", str(book), "run", "notebooks/ok.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (book / "_build" / "executed" / "notebooks" / "ok.record.json").is_file()

@@ -101,3 +101,10 @@ def test_widget_static_view_present(chapter_dom):
 
 def test_results_page_built(built_site):
     assert (built_site / "book" / "results.html").is_file()
+
+
+def test_gather_records_in_book_order(tmp_path):
+    for name in ("01-zeta", "02-alpha", "99-extra"):
+        (tmp_path / f"{name}.record.json").write_text(f'{{"chapter": "{name}", "claims": []}}')
+    records = site.gather_records(tmp_path, ["02-alpha", "01-zeta"])
+    assert [record["chapter"] for record in records] == ["02-alpha", "01-zeta", "99-extra"]
