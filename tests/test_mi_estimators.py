@@ -10,14 +10,6 @@ from ibnotes import mi
 from ibnotes.mi.tasks import gaussian_pair
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 # ------------------------------------------------------------------ gaussian
 
 

@@ -11,14 +11,6 @@ from ibnotes.mi._distances import pairwise_distances
 from ibnotes.mi.tasks import gaussian_pair
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.mark.parametrize("dim, true_mi", [(1, 0.5), (2, 1.0), (4, 1.0)])
 @pytest.mark.parametrize("estimator", [1, 2])
 def test_ksg_matches_gaussian_closed_form(dim, true_mi, estimator):

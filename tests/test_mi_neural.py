@@ -13,14 +13,6 @@ from ibnotes.mi.tasks import gaussian_pair
 FAST = {"steps": 300, "batch_size": 128}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.fixture(scope="module")
 def correlated():
     return gaussian_pair(2000, dim=2, mi=1.0, seed=0)

@@ -9,15 +9,6 @@ import torch
 from ibnotes import mi
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    """Small torch work is much faster single-threaded on a 2-core machine."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
-
-
 @pytest.fixture
 def pair():
     rng = np.random.default_rng(0)
