@@ -51,7 +51,7 @@ class Chapter:
 
 
 def find_book_root(start: str | os.PathLike[str] | None = None) -> Path:
-    """Return the nearest folder at or above ``start`` that holds ``_toc.yml``."""
+    """Return the nearest folder at or above ``start`` that contains ``_toc.yml``."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
         if (folder / TOC).is_file():

@@ -146,7 +146,7 @@ def _book(args: argparse.Namespace) -> int:
                 failures.append(chapter.name)
 
     # With --execute never, the committed outputs are built, with the records
-    # of an earlier run where _build/executed still holds them.
+    # of an earlier run where _build/executed still contains them.
     source = executed if args.execute == "always" else root
     staged = site.stage(root, book_chapters, source, root / BUILD / "site-src")
     records = site.gather_records(executed, [chapter.name for chapter in book_chapters]) if executed.is_dir() else []

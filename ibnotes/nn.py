@@ -67,7 +67,7 @@ class VIBClassifier(nn.Module):
 
     ``forward`` returns the class logits [samples, batch, classes] for
     ``samples`` draws of z (reparameterised), and the encoder distribution.
-    With ``samples=0`` the decoder sees the mean of z, which makes the model
+    With ``samples=0`` the decoder reads the mean of z, which makes the model
     deterministic at test time.
     """
 

@@ -61,7 +61,11 @@ def choose_device(device: str = "auto") -> torch.device:
     mps = hasattr(torch.backends, "mps") and torch.backends.mps.is_available()
 
     if device == "auto":
-        return torch.device("cuda" if cuda else "mps" if mps else "cpu")
+        if cuda:
+            return torch.device("cuda")
+        if mps:
+            return torch.device("mps")
+        return torch.device("cpu")
     if device == "cuda" and not cuda:
         raise ValueError("device 'cuda' requested but CUDA is not available: use 'auto' or 'cpu'")
     if device == "mps" and not mps:

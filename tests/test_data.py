@@ -13,7 +13,8 @@ def test_load_digits_split():
     assert split.x_train.shape == (1437, 64)
     assert split.x_test.shape == (360, 64)
     assert split.classes == 10
-    assert 0.0 <= split.x_train.min() and split.x_train.max() <= 1.0
+    assert split.x_train.min() >= 0.0
+    assert split.x_train.max() <= 1.0
     assert split.y_train.dtype == torch.int64
 
 
