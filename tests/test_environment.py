@@ -19,7 +19,7 @@ def _split(requirement):
 def _pyproject_requirements():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = list(project["dependencies"])
-    for extra in ("book", "test"):
+    for extra in ("book", "test", "chapters"):
         requirements += project["optional-dependencies"][extra]
     return dict(_split(r) for r in requirements)
 
