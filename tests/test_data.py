@@ -6,6 +6,7 @@ import pytest
 import torch
 
 from ibnotes import data
+from ibnotes.data import loaders
 
 
 def test_load_digits_split():
@@ -37,7 +38,7 @@ def test_fetch_downloads_and_checks(tmp_path):
     md5 = _idx_file(mirror / "images.gz", images, 3)
     path = data.fetch("images.gz", md5, tmp_path / "cache", [mirror.as_uri() + "/"])
     assert path.exists()
-    assert np.array_equal(data._read_idx(path), images)
+    assert np.array_equal(loaders._read_idx(path), images)
 
 
 def test_fetch_rejects_bad_checksum(tmp_path):
@@ -62,7 +63,7 @@ def test_load_mnist_from_mirror(tmp_path, monkeypatch):
     for key, (name, _) in data.MNIST_FILES.items():
         array = np.full((4, 28, 28), 255) if "images" in key else np.array([0, 1, 2, 3])
         files[key] = (name, _idx_file(mirror / name, array, 3 if "images" in key else 1))
-    monkeypatch.setattr(data, "MNIST_FILES", files)
+    monkeypatch.setattr(loaders, "MNIST_FILES", files)
     split = data.load_mnist(root=tmp_path / "cache", mirrors=[mirror.as_uri() + "/"])
     assert split.x_train.shape == (4, 784)
     assert float(split.x_train.max()) == 1.0

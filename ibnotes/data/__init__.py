@@ -1,0 +1,115 @@
+"""Data sets: offline loaders and generators for the ``ci`` profile, real loaders for ``full``.
+
+Each submodule holds one kind of data; every public name is also available as
+``ibnotes.data.<name>``. The submodules name the chapters that use them.
+"""
+
+from ibnotes.data.loaders import (
+    CACHE_ENV,
+    MNIST_FILES,
+    MNIST_MIRRORS,
+    DatasetUnavailable,
+    Split,
+    cache_dir,
+    load_digits,
+    load_mnist,
+    fetch,
+    TensorBatches,
+)
+from ibnotes.data.ndigit import (
+    NDigitImages,
+    compose_digits,
+)
+from ibnotes.data.graphs import (
+    GraphView,
+    MultiViewGraph,
+    contextual_sbm,
+    TemporalGraph,
+    temporal_motif_graph,
+)
+from ibnotes.data.explanations import (
+    ExplanationSet,
+    narma,
+    make_lowvar,
+    make_seqcomb,
+    make_freqshapes,
+)
+from ibnotes.data.markov import (
+    PRINZ_BARRIERS,
+    prinz_potential,
+    prinz_force,
+    prinz_states,
+    prinz_equilibrium,
+    MarkovTrajectories,
+    langevin,
+    slow_fast_prinz,
+    time_lagged_pairs,
+)
+from ibnotes.data.supershapes import (
+    Supershapes,
+    superformula,
+    make_supershapes,
+)
+from ibnotes.data.vision import (
+    GRID_COLOURS,
+    GRID_SHAPES,
+    GRID_ROWS,
+    GRID_COLUMNS,
+    GRID_VOCABULARY,
+    GridScenes,
+    grid_caption,
+    parse_grid_caption,
+    make_grid_scenes,
+    SHAPE_NAMES,
+    ShapeDetection,
+    make_shape_detection,
+    RingViews,
+    ring_views,
+)
+from ibnotes.data.forecasting import (
+    MISSING_PATTERNS,
+    multivariate_series,
+    missing_mask,
+    load_macrodata,
+)
+from ibnotes.data.molecules import (
+    ATOM_ELEMENTS,
+    ATOM_DEGREES,
+    ATOM_HYDROGENS,
+    ATOM_HYBRIDIZATIONS,
+    ATOM_FEATURES,
+    FREESOLV_INSTALL,
+    MoleculeGraphs,
+    load_freesolv,
+    atom_features,
+    smiles_to_graphs,
+)
+from ibnotes.data.language import (
+    PARAPHRASE_INTENTS,
+    PARAPHRASE_ENTITIES,
+    PARAPHRASE_TEMPLATES,
+    PARAPHRASE_SPECIALS,
+    QuestionGrammar,
+    question_grammar,
+    paraphrase_triples,
+    SENTIMENT_LABELS,
+    ASPECT_WORDS,
+    OPINION_WORDS,
+    INTENSIFIERS,
+    ASPECT_TEMPLATES,
+    SPURIOUS_PHRASE,
+    PAD,
+    UNKNOWN,
+    aspect_vocabulary,
+    AspectSentences,
+    make_aspect_sentiment,
+)
+from ibnotes.data.multimodal import (
+    QUESTION_TEMPLATES,
+    ANSWERS,
+    QUESTION_CHARACTERS,
+    answer_questions,
+    encode_questions,
+    add_typos,
+    shift_images,
+)
