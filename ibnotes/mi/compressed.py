@@ -16,7 +16,7 @@ from typing import Any, Literal
 import torch
 from torch import nn
 
-from ibnotes.mi._validate import as_pair, as_samples, standardize_columns
+from ibnotes.mi._validate import as_pair, as_samples, check_no_constant_columns, standardize_columns
 
 Tensor = torch.Tensor
 Compressor = Literal["pca", "autoencoder"]
@@ -47,9 +47,14 @@ def autoencoder_codes(
     The encoder is ``d -> hidden -> hidden -> dim`` and the decoder mirrors
     it; the loss is the mean squared reconstruction error of standardised
     columns. The global torch random state is left unchanged.
+
+    Raises:
+        ValueError: ``steps < 1``, or a constant column in ``x`` (it cannot be
+            standardised and would make every code NaN).
     """
     if steps < 1:
         raise ValueError(f"steps must be a positive number of training steps, got {steps}.")
+    check_no_constant_columns(x, "x")
     data = standardize_columns(x).float()
     fork_devices = [x.device] if x.device.type == "cuda" else []
     with torch.random.fork_rng(devices=fork_devices):

@@ -27,7 +27,7 @@ from ibnotes.mi._validate import as_pair, as_samples, to_float
 Tensor = torch.Tensor
 Sigma = float | Tensor | None
 
-__all__ = ["gram_matrix", "median_sigma", "renyi_entropy", "renyi_mi", "cs_qmi"]
+__all__ = ["gram_matrix", "median_sigma", "renyi_entropy", "renyi_mi", "cs_qmi", "cs_qmi_from_grams"]
 
 # Eigenvalues of a unit-trace Gram matrix are clamped to this floor, because
 # rounding makes tiny ones negative and lambda^alpha has an infinite
@@ -163,8 +163,22 @@ def cs_qmi(x: Any, y: Any, sigma: Sigma | tuple[Sigma, Sigma] = None, return_ten
     gram_x = gram_matrix(x_tensor, sigma_x)
     gram_y = gram_matrix(y_tensor, sigma_y)
 
+    return to_float(cs_qmi_from_grams(gram_x, gram_y), return_tensor)
+
+
+def cs_qmi_from_grams(gram_x: Tensor, gram_y: Tensor) -> Tensor:
+    """Cauchy-Schwarz quadratic MI in nats (0-d tensor) from two Gram matrices [n, n].
+
+    The formula of :func:`cs_qmi`, for callers that reuse Gram matrices, such
+    as the normalised CS-QMI loss that needs I(x;t), I(x;x) and I(t;t) of one
+    batch (``ibnotes.losses.normalised_cs_qmi``).
+    """
+    if gram_x.shape != gram_y.shape or gram_x.ndim != 2 or gram_x.shape[0] != gram_x.shape[1]:
+        raise ValueError(
+            f"gram_x and gram_y must be square matrices of one shape, got {tuple(gram_x.shape)} "
+            f"and {tuple(gram_y.shape)}"
+        )
     joint = (gram_x * gram_y).mean()
     marginals = gram_x.mean() * gram_y.mean()
     cross = (gram_x.mean(dim=1) * gram_y.mean(dim=1)).mean()
-    value = joint.log() + marginals.log() - 2 * cross.log()
-    return to_float(value, return_tensor)
+    return joint.log() + marginals.log() - 2 * cross.log()

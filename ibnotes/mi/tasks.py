@@ -8,8 +8,8 @@ spiral, bimodal, Swiss-roll embedding). An invertible map applied to X alone
 and to Y alone leaves I(X;Y) unchanged, so the transformed tasks keep the
 MI of their base distribution. Task names and dimensions follow the
 paper's list; the constants of the wiggly, bimodal, spiral and Swiss-roll
-maps are this module's own choices. Used by the estimator chapter and the
-benchmarks.
+maps are this module's own choices. Used by the estimator chapter, the
+lossy-compression chapter (the image tasks) and the benchmarks.
 """
 
 from __future__ import annotations
@@ -37,6 +37,8 @@ __all__ = [
     "sparse_covariance",
     "image_task",
     "render_gaussian_blobs",
+    "rectangle_task",
+    "render_rectangles",
 ]
 
 
@@ -391,3 +393,80 @@ def image_task(mi: float = 1.0, size: int = 16) -> Task:
         return render_gaussian_blobs(centres_x, size), render_gaussian_blobs(centres_y, size)
 
     return Task(f"gaussian-images-{size}x{size}-mi{mi:g}", size * size, size * size, mi, sample)
+
+
+def render_rectangles(corners: Array, size: int = 16) -> Array:
+    """Render one axis-aligned rectangle per row of ``corners`` [n, 4] as ``[n, size * size]`` images.
+
+    A row is (left, right, top, bottom) in units of the image side, inside
+    [0, 1]. Each pixel contains the fraction of its area that the rectangle
+    covers, so the image changes continuously with the corners. While every
+    edge lies inside the image and the rectangle is more than two pixels wide
+    and tall, so that it fully covers some pixel in each direction, the image
+    determines the corners and rendering is injective.
+
+    Raises:
+        ValueError: ``corners`` not of shape [n, 4], a corner outside
+            [0, 1], or left >= right or top >= bottom.
+    """
+    corners = np.asarray(corners, dtype=np.float64)
+    if corners.ndim != 2 or corners.shape[1] != 4:
+        raise ValueError(f"corners must have shape [n, 4] (left, right, top, bottom), got {corners.shape}.")
+    if np.any(corners < 0) or np.any(corners > 1):
+        raise ValueError(
+            f"corners must lie in [0, 1], in units of the image side, got values from {corners.min():g} "
+            f"to {corners.max():g}. Divide pixel coordinates by the image size."
+        )
+    if np.any(corners[:, 0] >= corners[:, 1]) or np.any(corners[:, 2] >= corners[:, 3]):
+        bad = np.flatnonzero((corners[:, 0] >= corners[:, 1]) | (corners[:, 2] >= corners[:, 3]))
+        raise ValueError(
+            f"every rectangle needs left < right and top < bottom, but rows {bad[:10].tolist()} do not. "
+            "Swap their corners."
+        )
+
+    pixel_start = np.arange(size) / size
+    pixel_end = pixel_start + 1 / size
+
+    def coverage(low: Array, high: Array) -> Array:
+        """Covered fraction [n, size] of each pixel along one axis."""
+        overlap = np.minimum(high[:, None], pixel_end) - np.maximum(low[:, None], pixel_start)
+        return np.clip(overlap * size, 0.0, 1.0)
+
+    columns = coverage(corners[:, 0], corners[:, 1])
+    rows = coverage(corners[:, 2], corners[:, 3])
+    return (rows[:, :, None] * columns[:, None, :]).reshape(len(corners), size * size)
+
+
+def rectangle_task(mi: float = 1.0, size: int = 16) -> Task:
+    """Task whose X and Y are ``size x size`` images of rectangles, with I(X;Y) = ``mi``.
+
+    Each image draws its rectangle from a 4-D Gaussian latent: through the
+    normal CDF, two coordinates set the centre in (0.3, 0.7) and two set the
+    half-width and half-height in (0.1, 0.2) of the image side. The latents of
+    X and Y are four correlated pairs (see :func:`gaussian_pair`). Every
+    rectangle lies inside the image and is more than 0.2 sides wide and
+    tall, so rendering is injective for ``size >= 10`` and I(X;Y) equals the latents'
+    MI. Butakov et al. (ICLR 2024) test their estimator on rectangles; these
+    constants are this module's own.
+
+    Raises:
+        ValueError: ``size < 10``.
+    """
+    if size < 10:
+        raise ValueError(
+            f"size must be at least 10 pixels so that every rectangle spans more than two pixels, got {size}."
+        )
+
+    def corners(latent: Array) -> Array:
+        unit = normal_cdf(latent)
+        centre_x, centre_y = 0.3 + 0.4 * unit[:, 0], 0.3 + 0.4 * unit[:, 1]
+        half_width, half_height = 0.1 + 0.1 * unit[:, 2], 0.1 + 0.1 * unit[:, 3]
+        return np.stack(
+            [centre_x - half_width, centre_x + half_width, centre_y - half_height, centre_y + half_height], axis=1
+        )
+
+    def sample(n: int, rng: np.random.Generator) -> tuple[Array, Array]:
+        latent_x, latent_y = gaussian_pair(n, dim=4, mi=mi, seed=int(rng.integers(2**31)))
+        return render_rectangles(corners(latent_x), size), render_rectangles(corners(latent_y), size)
+
+    return Task(f"rectangle-images-{size}x{size}-mi{mi:g}", size * size, size * size, mi, sample)
