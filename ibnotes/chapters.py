@@ -56,7 +56,7 @@ def find_book_root(start: str | os.PathLike[str] | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / TOC).is_file():
             return folder
-    raise ChapterError(f"no {TOC} found in {here} or above: run inside the ibnotes checkout or pass --book-dir")
+    raise ChapterError(f"no {TOC} found in {here} or above: keep the notebook inside the ibnotes checkout or pass --book-dir")
 
 
 def list_chapters(root: Path) -> list[Chapter]:

@@ -101,11 +101,26 @@ def _run(args: argparse.Namespace) -> int:
         # Paths that 'ibnotes list' prints are relative to the book folder.
         notebook = (args.book_dir / args.notebook).resolve()
     if not notebook.is_file():
-        raise chapters.ChapterError(f"notebook not found: {args.notebook}; list the chapters with 'ibnotes list'")
+        notebook = _chapter_by_name(args)
+    if notebook.suffix != ".ipynb":
+        raise chapters.ChapterError(f"{args.notebook} is not a notebook: pass a chapter's .ipynb file or its name")
     root = chapters.find_book_root(args.book_dir or notebook.parent)
     parameters = {name: chapters.parse_value(value) for name, value in args.parameter}
     output = args.output or root / EXECUTED / notebook.relative_to(root)
     return _execute(notebook, output, parameters)
+
+
+def _chapter_by_name(args: argparse.Namespace) -> Path:
+    """Return the path of the book chapter named like ``args.notebook`` (a stem such as 02-deep-vib)."""
+    missing = chapters.ChapterError(f"notebook not found: {args.notebook}; list the chapters with 'ibnotes list'")
+    try:
+        root = chapters.find_book_root(args.book_dir)
+    except chapters.ChapterError:
+        raise missing from None
+    for chapter in chapters.list_chapters(root):
+        if chapter.name == str(args.notebook):
+            return root / chapter.path
+    raise missing
 
 
 def _execute(notebook: Path, output: Path, parameters: dict) -> int:

@@ -45,6 +45,21 @@ def test_run_missing_notebook(book):
     ]
 
 
+def test_run_chapter_by_name(book):
+    result = ibnotes("run", "ok", cwd=book)
+    assert result.returncode == 0, result.stderr
+    assert (book / "_build" / "executed" / "notebooks" / "ok.ipynb").is_file()
+
+
+def test_run_rejects_non_notebook(book):
+    (book / "notes.md").write_text("# not a notebook\n")
+    result = ibnotes("run", "notes.md", cwd=book)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ibnotes: notes.md is not a notebook: pass a chapter's .ipynb file or its name"
+    ]
+
+
 def test_run_unknown_parameter(book):
     result = ibnotes("run", "notebooks/ok.ipynb", "-p", "epochs", "3", cwd=book)
     assert result.returncode == 2
