@@ -113,3 +113,32 @@ from ibnotes.data.multimodal import (
     add_typos,
     shift_images,
 )
+from ibnotes.data.reflections import (
+    REFLECTION_TRAIN_PHOTOS,
+    REFLECTION_TEST_PHOTOS,
+    BLUR_KERNEL_SIZES,
+    BLUR_KERNEL_PROBABILITIES,
+    ReflectionPairs,
+    load_photos,
+    random_crops,
+    gaussian_blur,
+    mix_reflection,
+    make_reflection_pairs,
+)
+from ibnotes.data.concepts import (
+    OFFLINE_DATA_ENV,
+    HUMAN_CONCEPTS_URL,
+    HUMAN_CONCEPTS_ROWS,
+    HumanConcepts,
+    load_human_concepts,
+)
+from ibnotes.data.video import (
+    SPRITE_SHAPES,
+    NORMAL_SHAPES,
+    SPRITE_COLOURS,
+    NORMAL_COLOURS,
+    ANOMALY_KINDS,
+    SpriteVideos,
+    describe_clip,
+    make_sprite_videos,
+)
