@@ -88,3 +88,14 @@ def test_tensor_batches_reshuffle_each_pass():
 def test_tensor_batches_reject_length_mismatch():
     with pytest.raises(ValueError, match="first dimension"):
         data.TensorBatches(torch.zeros(3), torch.zeros(4), batch_size=2)
+
+
+def test_move_to_device_copies_tensors():
+    graph = data.contextual_sbm(nodes=30, classes=3, features=4, seed=0)
+    moved = graph.to("cpu")
+    assert moved is not graph
+    assert isinstance(moved, data.MultiViewGraph)
+    assert torch.equal(moved.x, graph.x)
+    assert len(moved.adjacencies) == len(graph.adjacencies)
+    assert all(torch.equal(a, b) for a, b in zip(moved.adjacencies, graph.adjacencies))
+    assert moved.name == graph.name

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 
 @dataclass
 class ExplanationSet:
@@ -37,7 +39,7 @@ class ExplanationSet:
 
     def to(self, device: torch.device | str) -> "ExplanationSet":
         """Return a copy with every tensor on ``device``."""
-        return ExplanationSet(self.x.to(device), self.y.to(device), self.mask.to(device), self.name)
+        return move_to_device(self, device)
 
 
 def narma(n: int, length: int, order: int = 2, seed: int = 0) -> np.ndarray:

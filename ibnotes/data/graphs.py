@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 
 @dataclass(frozen=True)
 class GraphView:
@@ -58,8 +60,7 @@ class MultiViewGraph:
 
     def to(self, device: torch.device | str) -> "MultiViewGraph":
         """Return a copy with every tensor on ``device``."""
-        return MultiViewGraph(self.x.to(device), [a.to(device) for a in self.adjacencies],
-                              self.labels.to(device), self.name)
+        return move_to_device(self, device)
 
 
 def contextual_sbm(

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 # Question grammar for 05-representations/03-separator. A question's meaning is
 # an (intent, entity) pair and its form is one of the templates. Every meaning
 # is written in every template, so meaning and form vary independently.
@@ -207,9 +209,8 @@ class AspectSentences:
         return " ".join(words)
 
     def to(self, device: torch.device | str) -> AspectSentences:
-        """Return a copy with the tensors on ``device``."""
-        move = {key: getattr(self, key).to(device) for key in ("tokens", "aspect", "labels", "spurious")}
-        return AspectSentences(**move, vocabulary=self.vocabulary, name=self.name)
+        """Return a copy with every tensor on ``device``."""
+        return move_to_device(self, device)
 
 
 def make_aspect_sentiment(

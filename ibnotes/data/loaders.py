@@ -11,6 +11,7 @@ most chapters after it.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import logging
@@ -21,6 +22,7 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import torch
@@ -28,6 +30,7 @@ import torch
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "IBNOTES_DATA"
+DataT = TypeVar("DataT")
 
 # The MNIST files as published by LeCun, Cortes and Burges, with their MD5
 # checksums (the same files and sums that torchvision lists).
@@ -70,8 +73,22 @@ class Split:
 
     def to(self, device: torch.device | str) -> "Split":
         """Return a copy with every tensor on ``device``."""
-        return Split(self.x_train.to(device), self.y_train.to(device),
-                     self.x_test.to(device), self.y_test.to(device), self.name)
+        return move_to_device(self, device)
+
+
+def move_to_device(data: DataT, device: torch.device | str) -> DataT:
+    """Return a copy of a data class with every tensor field, and every list of tensors, on ``device``.
+
+    Other fields (names, sizes, vocabularies) are shared with the original.
+    """
+    changes: dict[str, object] = {}
+    for field in dataclasses.fields(data):
+        value = getattr(data, field.name)
+        if isinstance(value, torch.Tensor):
+            changes[field.name] = value.to(device)
+        elif isinstance(value, list) and value and all(isinstance(item, torch.Tensor) for item in value):
+            changes[field.name] = [item.to(device) for item in value]
+    return dataclasses.replace(data, **changes)
 
 
 def cache_dir() -> Path:

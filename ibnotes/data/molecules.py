@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 # Molecules as dense graphs, for 04-graphs-and-dynamics/03-conditional-graph-ib.
 # The atom features are a small one-hot set in the style of common molecular
 # featurisers; they are this package's choice, not a published standard.
@@ -55,7 +57,7 @@ class MoleculeGraphs:
 
     def to(self, device: torch.device | str) -> "MoleculeGraphs":
         """Return a copy with every tensor on ``device``."""
-        return MoleculeGraphs(self.x.to(device), self.adjacency.to(device), self.mask.to(device), self.smiles)
+        return move_to_device(self, device)
 
 
 def load_freesolv() -> tuple[list[str], np.ndarray]:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 
 @dataclass
 class NDigitImages:
@@ -39,8 +41,7 @@ class NDigitImages:
 
     def to(self, device: torch.device | str) -> "NDigitImages":
         """Return a copy with every tensor on ``device``."""
-        return NDigitImages(self.x.to(device), self.y.to(device), self.digits.to(device),
-                            self.occluded.to(device), self.side, self.n_digits)
+        return move_to_device(self, device)
 
 
 def compose_digits(

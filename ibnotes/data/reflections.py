@@ -22,6 +22,8 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ibnotes.data.loaders import move_to_device
+
 REFLECTION_TRAIN_PHOTOS = ("astronaut", "coffee", "rocket", "stereo_motorcycle", "cat")
 REFLECTION_TEST_PHOTOS = ("chelsea", "immunohistochemistry")
 BLUR_KERNEL_SIZES = (5, 7, 9, 11)
@@ -53,14 +55,7 @@ class ReflectionPairs:
 
     def to(self, device: torch.device | str) -> "ReflectionPairs":
         """Return a copy with every tensor on ``device``."""
-        return ReflectionPairs(
-            self.mixture.to(device),
-            self.transmission.to(device),
-            self.reflection.to(device),
-            self.alpha.to(device),
-            self.beta.to(device),
-            self.screen.to(device),
-        )
+        return move_to_device(self, device)
 
 
 def load_photos(names: Sequence[str], scale: float = 0.25) -> list[np.ndarray]:

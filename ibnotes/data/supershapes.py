@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 
 @dataclass
 class Supershapes:
@@ -34,8 +36,7 @@ class Supershapes:
 
     def to(self, device: torch.device | str) -> "Supershapes":
         """Return a copy with every tensor on ``device``."""
-        return Supershapes(self.images.to(device), self.points.to(device),
-                           self.lobes.to(device), self.blur.to(device))
+        return move_to_device(self, device)
 
 
 def superformula(angles: np.ndarray, lobes: np.ndarray, n1: np.ndarray, n2: np.ndarray) -> np.ndarray:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import move_to_device
+
 GRID_COLOURS = ("red", "green", "blue")
 GRID_SHAPES = ("square", "circle", "triangle")
 GRID_ROWS = ("top", "middle", "bottom")
@@ -290,7 +292,8 @@ class RingViews:
         return 2 * math.pi * centres / self.length
 
     def to(self, device: torch.device | str) -> "RingViews":
-        return RingViews(self.scenes.to(device), self.starts.to(device), self.views.to(device), self.noise)
+        """Return a copy with every tensor on ``device``."""
+        return move_to_device(self, device)
 
 
 def ring_views(
