@@ -1,6 +1,6 @@
 """Data sets: offline loaders and generators for the ``ci`` profile, real loaders for ``full``.
 
-Each submodule holds one kind of data; every public name is also available as
+Each submodule contains one kind of data, and every public name is also available as
 ``ibnotes.data.<name>``. The submodules name the chapters that use them.
 """
 
@@ -15,6 +15,7 @@ from ibnotes.data.loaders import (
     load_mnist,
     fetch,
     TensorBatches,
+    move_to_device,
 )
 from ibnotes.data.ndigit import (
     NDigitImages,
@@ -127,12 +128,17 @@ from ibnotes.data.reflections import (
 )
 from ibnotes.data.concepts import (
     OFFLINE_DATA_ENV,
+    HUMAN_CONCEPTS_FILE,
+    HUMAN_CONCEPTS_COLUMNS,
+    HUMAN_CONCEPTS_REVISION,
     HUMAN_CONCEPTS_URL,
     HUMAN_CONCEPTS_ROWS,
+    RANK_STUDIES,
     HumanConcepts,
     load_human_concepts,
 )
 from ibnotes.data.video import (
+    SPRITE_SIZE,
     SPRITE_SHAPES,
     NORMAL_SHAPES,
     SPRITE_COLOURS,

@@ -191,7 +191,7 @@ def temporal_motif_graph(
         nodes: number of nodes, at least 3.
         events: total number of events, at least ``3 * closures``.
         closures: number of planted triads, at least 0.
-        window: longest time from a motif's first event to its closing
+        window: maximum time from a motif's first event to its closing
             event, in (0, 1).
         seed: seed of the numpy generator.
 

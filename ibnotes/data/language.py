@@ -184,7 +184,7 @@ class AspectSentences:
 
     ``tokens`` is int64 [n, length] (0 pads), ``aspect`` bool [n, length]
     marks the target aspect's token, ``labels`` int64 [n] is its polarity
-    (index into :data:`SENTIMENT_LABELS`), ``spurious`` bool [n] says whether
+    (index into :data:`SENTIMENT_LABELS`), ``spurious`` bool [n] marks whether
     the sentence contains :data:`SPURIOUS_PHRASE`.
     """
 

@@ -1,4 +1,5 @@
-"""Loaders of real data sets, with checksums and a cache folder.
+"""Loaders of real data sets, with checksums and a cache folder, and the
+helpers that every data module shares: mini-batches and moving to a device.
 
 ``ci`` data ships inside installed packages (scikit-learn's digits). The
 ``full`` loaders download the paper's data once into a cache folder, check
@@ -30,7 +31,7 @@ import torch
 logger = logging.getLogger(__name__)
 
 CACHE_ENV = "IBNOTES_DATA"
-DataT = TypeVar("DataT")
+_DataT = TypeVar("_DataT")
 
 # The MNIST files as published by LeCun, Cortes and Burges, with their MD5
 # checksums (the same files and sums that torchvision lists).
@@ -76,7 +77,7 @@ class Split:
         return move_to_device(self, device)
 
 
-def move_to_device(data: DataT, device: torch.device | str) -> DataT:
+def move_to_device(data: _DataT, device: torch.device | str) -> _DataT:
     """Return a copy of a data class with every tensor field, and every list of tensors, on ``device``.
 
     Other fields (names, sizes, vocabularies) are shared with the original.

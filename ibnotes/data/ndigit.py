@@ -165,12 +165,12 @@ def _occlude(
     sizes = torch.randint(low, high + 1, (count, 2), generator=generator)
     # Top-left corner uniform over the positions where the rectangle fits.
     corners = (torch.rand(count, 2, generator=generator) * (side - sizes + 1)).long()
-    which = torch.randint(0, n_digits, (count,), generator=generator)
+    occluded_digit = torch.randint(0, n_digits, (count,), generator=generator)
     grid = torch.arange(side)
     rows = (grid >= corners[:, :1]) & (grid < corners[:, :1] + sizes[:, :1])  # [count, side]
     columns = (grid >= corners[:, 1:]) & (grid < corners[:, 1:] + sizes[:, 1:])
     box = rows[:, :, None] & columns[:, None, :]  # [count, side, side]
     mask = torch.zeros(count, n_digits, side, side, dtype=torch.bool)
-    mask[torch.arange(count), which] = box
+    mask[torch.arange(count), occluded_digit] = box
     mask &= occluded[:, None, None, None]
     composed.masked_fill_(mask.to(composed.device), 0.0)

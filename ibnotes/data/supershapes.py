@@ -19,9 +19,9 @@ class Supershapes:
     """Images of 2-D supershapes with their ordered correspondence points.
 
     ``images`` are float32 [n, 1, size, size]; ``points`` are float32
-    [n, points, 2]: point k is the (x, y) boundary point in the fixed
-    direction 2πk / points from the shape's centre, in image coordinates
-    [-1, 1]^2 (x along the columns, y down the rows). ``lobes`` (int64 [n])
+    [n, points, 2]. Point k is the (x, y) boundary point in the fixed
+    direction 2πk / points from the shape's centre. Coordinates are image
+    coordinates in [-1, 1]^2, with x along the columns and y down the rows. ``lobes`` (int64 [n])
     is the number of lobes m of each shape, and ``blur`` (float32 [n]) the
     standard deviation of its Gaussian blur, in pixels.
     """
