@@ -3,7 +3,8 @@
 Used by: 01-foundations/02-deep-vib (``mlp``, ``GaussianEncoder``),
 04-graphs-and-dynamics/02-multi-view-clustering (``DenseGCNConv``),
 05-representations/03-separator (``MultiHeadVectorQuantizer``),
-05-representations/04-vittle (``TokenBottleneck``, ``interpolation_schedule``).
+05-representations/04-vittle (``TokenBottleneck``, ``interpolation_schedule``),
+07-language-models (``CausalTransformer``, ``VIBMask``, ``straight_through_bernoulli``).
 """
 
 from __future__ import annotations
@@ -487,3 +488,236 @@ class TokenBottleneck(nn.Module):
         prior_var = self.prior_logvar.exp()
         kl = 0.5 * (self.prior_logvar - logvar + (logvar.exp() + (mean - self.prior_mean) ** 2) / prior_var - 1)
         return (1 - alpha) * h + alpha * z, kl.mean()
+
+
+def straight_through_bernoulli(logits: torch.Tensor, temperature: float = 1.0, hard: bool = True) -> torch.Tensor:
+    """Draw a 0/1 gate from Bernoulli(sigmoid(logits)) with gradients.
+
+    The relaxed sample is sigmoid((logits + logistic noise) / temperature),
+    the binary concrete (Gumbel-sigmoid) distribution of Maddison et al.
+    (2017). With ``hard`` the forward value is rounded to 0 or 1 while the
+    gradient is the relaxed sample's (straight-through).
+    Used by: 07-language-models/02-ibprotector, 07-language-models/01-vtrans.
+
+    Args:
+        logits: log-odds of keeping each element, any shape.
+        temperature: relaxation temperature, > 0.
+        hard: return exact 0/1 values in the forward pass.
+
+    Returns:
+        Gates of the shape of ``logits``, in [0, 1].
+    """
+    if temperature <= 0:
+        raise ValueError(f"temperature must be positive, got {temperature}")
+    uniform = torch.rand_like(logits).clamp(1e-6, 1 - 1e-6)
+    noise = uniform.log() - (-uniform).log1p()
+    soft = torch.sigmoid((logits + noise) / temperature)
+    return _RoundStraightThrough.apply(soft) if hard else soft
+
+
+class _RoundStraightThrough(torch.autograd.Function):
+    """Round to 0 or 1 in the forward pass; pass the gradient through unchanged."""
+
+    @staticmethod
+    def forward(ctx, soft: torch.Tensor) -> torch.Tensor:
+        return (soft > 0.5).to(soft.dtype)
+
+    @staticmethod
+    def backward(ctx, grad: torch.Tensor) -> torch.Tensor:
+        return grad
+
+
+class VIBMask(nn.Module):
+    """Multiplicative Gaussian mask over structures, trained with a VIB term.
+
+    Each of ``size`` structures (units, heads, layers) is scaled by
+    z = mu + sigma * eps in training mode, after Dai et al. (2018). The
+    compression term is sum_j log(1 + mu_j^2 / sigma_j^2) (nats, up to a
+    constant); a structure is kept when its log signal-to-noise ratio
+    log(mu^2 / sigma^2) is at least ``threshold``. In evaluation mode the mask
+    is mu on kept structures and 0 elsewhere.
+    Used by: 07-language-models/01-vtrans.
+
+    Args:
+        size: number of structures.
+        threshold: log signal-to-noise ratio below which a structure is pruned.
+        init_logvar: initial log-variance of every structure's noise.
+    """
+
+    def __init__(self, size: int, threshold: float = 0.0, init_logvar: float = -6.0):
+        super().__init__()
+        if size < 1:
+            raise ValueError(f"size must be a positive integer, got {size}")
+        self.threshold = threshold
+        self.mu = nn.Parameter(torch.ones(size))
+        self.logvar = nn.Parameter(torch.full((size,), float(init_logvar)))
+
+    def log_snr(self) -> torch.Tensor:
+        """Log signal-to-noise ratio log(mu^2 / sigma^2) per structure [size]."""
+        return (self.mu.pow(2) + 1e-12).log() - self.logvar
+
+    def kept(self) -> torch.Tensor:
+        """Boolean mask [size] of the structures that survive pruning."""
+        return self.log_snr() >= self.threshold
+
+    def kl(self) -> torch.Tensor:
+        """Compression term sum_j log(1 + mu_j^2 / sigma_j^2), a scalar in nats."""
+        return torch.log1p(self.log_snr().exp()).sum()
+
+    def forward(self) -> torch.Tensor:
+        """Return the mask [size]: a sample in training mode, the pruned mean otherwise."""
+        if self.training:
+            return self.mu + torch.randn_like(self.mu) * (0.5 * self.logvar).exp()
+        return self.mu * self.kept().to(self.mu.dtype)
+
+
+class _CausalSelfAttention(nn.Module):
+    def __init__(self, dim: int, heads: int, dropout: float):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.out = nn.Linear(dim, dim)
+        self.dropout = dropout
+
+    def forward(self, x: torch.Tensor, head_mask: torch.Tensor | None, padding: torch.Tensor | None) -> torch.Tensor:
+        batch, length, dim = x.shape
+        q, k, v = self.qkv(x).view(batch, length, 3, self.heads, dim // self.heads).permute(2, 0, 3, 1, 4)
+        allowed = torch.ones(length, length, dtype=torch.bool, device=x.device).tril()
+        if padding is not None:
+            allowed = allowed & ~padding[:, None, None, :]
+            allowed = allowed | torch.eye(length, dtype=torch.bool, device=x.device)
+        drop = self.dropout if self.training else 0.0
+        heads = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=drop)
+        if head_mask is not None:
+            heads = heads * head_mask.view(1, -1, 1, 1)
+        return self.out(heads.transpose(1, 2).reshape(batch, length, dim))
+
+
+class TransformerBlock(nn.Module):
+    """Pre-norm causal transformer block: attention then MLP, each residual.
+
+    ``head_mask`` [heads] scales each head's output before the output
+    projection; ``scale`` (a scalar tensor) scales both residual branches, so
+    0 skips the block. Register forward hooks on the block to read or steer
+    its output [batch, length, dim].
+    """
+
+    def __init__(self, dim: int, heads: int, mlp_ratio: int = 4, dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attention = _CausalSelfAttention(dim, heads, dropout)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = nn.Sequential(nn.Linear(dim, mlp_ratio * dim), nn.GELU(), nn.Linear(mlp_ratio * dim, dim))
+
+    def forward(
+        self,
+        x: torch.Tensor,
+        head_mask: torch.Tensor | None = None,
+        scale: torch.Tensor | None = None,
+        padding: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        gain = 1.0 if scale is None else scale
+        x = x + gain * self.attention(self.norm1(x), head_mask, padding)
+        return x + gain * self.mlp(self.norm2(x))
+
+
+class CausalTransformer(nn.Module):
+    """A small GPT-style language model with structure masks and hidden states.
+
+    Token and learned position embeddings, ``layers`` pre-norm blocks, a final
+    layer norm and a linear head over the vocabulary. Every block is a
+    :class:`TransformerBlock` in ``self.blocks``, so ``register_forward_hook``
+    reads or changes its output. Masks for pruning:
+    ``head_mask`` [layers, heads] scales attention heads, ``layer_mask``
+    [layers] scales whole blocks, ``dim_mask`` [dim] scales embedding
+    dimensions (applied to the embeddings and every block's output).
+    Used by: 07-language-models (all four chapters).
+
+    Args:
+        vocab: number of token ids.
+        dim: model width; divisible by ``heads``.
+        heads: attention heads per block.
+        layers: number of blocks.
+        max_len: longest sequence.
+        mlp_ratio: width of the MLP as a multiple of ``dim``.
+        dropout: attention dropout in training mode.
+    """
+
+    def __init__(self, vocab: int, dim: int = 64, heads: int = 4, layers: int = 2, max_len: int = 64,
+                 mlp_ratio: int = 4, dropout: float = 0.0):
+        super().__init__()
+        for name, value in {"vocab": vocab, "dim": dim, "heads": heads, "layers": layers, "max_len": max_len}.items():
+            if value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value}")
+        if dim % heads:
+            raise ValueError(f"dim={dim} is not divisible by heads={heads}; pick dim as a multiple of heads")
+        self.vocab, self.dim, self.heads, self.max_len = vocab, dim, heads, max_len
+        self.token = nn.Embedding(vocab, dim)
+        self.position = nn.Embedding(max_len, dim)
+        self.blocks = nn.ModuleList(TransformerBlock(dim, heads, mlp_ratio, dropout) for _ in range(layers))
+        self.norm = nn.LayerNorm(dim)
+        self.head = nn.Linear(dim, vocab)
+
+    def embed(self, ids: torch.Tensor) -> torch.Tensor:
+        """Token embeddings [batch, length, dim] of ids [batch, length], without positions."""
+        if ids.dtype not in (torch.int64, torch.int32):
+            raise ValueError(f"ids must be an integer tensor, got {ids.dtype}")
+        if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab):
+            raise ValueError(f"ids must lie in [0, {self.vocab}), got [{int(ids.min())}, {int(ids.max())}]")
+        return self.token(ids)
+
+    def forward(
+        self,
+        ids: torch.Tensor | None = None,
+        *,
+        embeds: torch.Tensor | None = None,
+        head_mask: torch.Tensor | None = None,
+        layer_mask: torch.Tensor | None = None,
+        dim_mask: torch.Tensor | None = None,
+        padding: torch.Tensor | None = None,
+        return_hidden: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, list[torch.Tensor]]:
+        """Next-token logits [batch, length, vocab] of ``ids`` or of token ``embeds``.
+
+        Args:
+            ids: token ids [batch, length]; give either ids or embeds.
+            embeds: token embeddings [batch, length, dim], e.g. a perturbed
+                ``embed(ids)``; positions are added here.
+            head_mask, layer_mask, dim_mask: structure masks (see the class).
+            padding: boolean [batch, length], True at padded positions that
+                no query may attend to.
+            return_hidden: also return the residual stream after the
+                embeddings and after every block (``layers + 1`` tensors).
+        """
+        if (ids is None) == (embeds is None):
+            raise ValueError("give exactly one of ids and embeds")
+        x = self.embed(ids) if embeds is None else embeds
+        if x.dim() != 3 or x.shape[-1] != self.dim:
+            raise ValueError(f"embeds must have shape [batch, length, {self.dim}], got {tuple(x.shape)}")
+        length = x.shape[1]
+        if length > self.max_len:
+            raise ValueError(f"sequence length {length} exceeds max_len={self.max_len}; build the model with a larger max_len")
+        layers = len(self.blocks)
+        if head_mask is not None and tuple(head_mask.shape) != (layers, self.heads):
+            raise ValueError(f"head_mask must have shape ({layers}, {self.heads}), got {tuple(head_mask.shape)}")
+        if layer_mask is not None and tuple(layer_mask.shape) != (layers,):
+            raise ValueError(f"layer_mask must have shape ({layers},), got {tuple(layer_mask.shape)}")
+        if dim_mask is not None and tuple(dim_mask.shape) != (self.dim,):
+            raise ValueError(f"dim_mask must have shape ({self.dim},), got {tuple(dim_mask.shape)}")
+
+        x = x + self.position(torch.arange(length, device=x.device))
+        if dim_mask is not None:
+            x = x * dim_mask
+        hidden = [x]
+        for index, block in enumerate(self.blocks):
+            x = block(
+                x,
+                None if head_mask is None else head_mask[index],
+                None if layer_mask is None else layer_mask[index],
+                padding,
+            )
+            if dim_mask is not None:
+                x = x * dim_mask
+            hidden.append(x)
+        logits = self.head(self.norm(x))
+        return (logits, hidden) if return_hidden else logits
