@@ -116,7 +116,11 @@ def _literal(source: str) -> Any:
 
 
 def check_parameters(path: Path, parameters: dict[str, Any]) -> None:
-    """Raise ChapterError for a parameter the notebook lacks or an unknown profile."""
+    """Raise ChapterError for a parameter the notebook lacks or a bad profile, device or seed.
+
+    The check runs before the notebook starts, so a typo does not replace an
+    earlier executed copy or its record.
+    """
     known = notebook_parameters(path)
     for name in parameters:
         if name not in known:
@@ -124,6 +128,12 @@ def check_parameters(path: Path, parameters: dict[str, Any]) -> None:
     profile = parameters.get("profile")
     if profile is not None and profile not in runtime.PROFILES:
         raise ChapterError(f"unknown profile {profile!r}: valid profiles are {', '.join(runtime.PROFILES)}")
+    device = parameters.get("device")
+    if device is not None and device not in runtime.DEVICES:
+        raise ChapterError(f"unknown device {device!r}: valid devices are {', '.join(runtime.DEVICES)}")
+    seed = parameters.get("seed")
+    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+        raise ChapterError(f"seed must be a whole number >= 0, got {seed!r}: pass e.g. -p seed 1")
 
 
 def parse_value(text: str) -> Any:

@@ -74,6 +74,20 @@ def test_run_unknown_profile(book):
     assert "unknown profile 'huge': valid profiles are ci, full" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "name, value, message",
+    [("device", "tpu", "unknown device 'tpu'"), ("seed", "abc", "seed must be a whole number"),
+     ("seed", "-1", "seed must be a whole number")],
+)
+def test_run_bad_value_keeps_earlier_copy(book, name, value, message):
+    output = book / "notebooks" / "ok.ipynb"
+    before = output.read_bytes()
+    result = ibnotes("run", "notebooks/ok.ipynb", "-p", name, value, "--output", str(output), cwd=book)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert output.read_bytes() == before
+
+
 def test_run_writes_record_with_duration(book):
     result = ibnotes("run", "notebooks/ok.ipynb", "-p", "seed", "5", cwd=book)
     assert result.returncode == 0, result.stderr
