@@ -507,8 +507,8 @@ def straight_through_bernoulli(logits: torch.Tensor, temperature: float = 1.0, h
     Returns:
         Gates of the shape of ``logits``, in [0, 1].
     """
-    if temperature <= 0:
-        raise ValueError(f"temperature must be positive, got {temperature}")
+    if not math.isfinite(temperature) or temperature <= 0:
+        raise ValueError(f"temperature must be a finite number > 0, got {temperature}")
     uniform = torch.rand_like(logits).clamp(1e-6, 1 - 1e-6)
     noise = uniform.log() - (-uniform).log1p()
     soft = torch.sigmoid((logits + noise) / temperature)
@@ -546,8 +546,11 @@ class VIBMask(nn.Module):
 
     def __init__(self, size: int, threshold: float = 0.0, init_logvar: float = -6.0):
         super().__init__()
-        if size < 1:
-            raise ValueError(f"size must be a positive integer, got {size}")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"size must be a positive integer, got {size!r}")
+        for name, value in {"threshold": threshold, "init_logvar": init_logvar}.items():
+            if not math.isfinite(value):
+                raise ValueError(f"{name} must be a finite number, got {value}")
         self.threshold = threshold
         self.mu = nn.Parameter(torch.ones(size))
         self.logvar = nn.Parameter(torch.full((size,), float(init_logvar)))
@@ -646,9 +649,12 @@ class CausalTransformer(nn.Module):
     def __init__(self, vocab: int, dim: int = 64, heads: int = 4, layers: int = 2, max_len: int = 64,
                  mlp_ratio: int = 4, dropout: float = 0.0):
         super().__init__()
-        for name, value in {"vocab": vocab, "dim": dim, "heads": heads, "layers": layers, "max_len": max_len}.items():
-            if value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value}")
+        sizes = {"vocab": vocab, "dim": dim, "heads": heads, "layers": layers, "max_len": max_len, "mlp_ratio": mlp_ratio}
+        for name, value in sizes.items():
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         if dim % heads:
             raise ValueError(f"dim={dim} is not divisible by heads={heads}; pick dim as a multiple of heads")
         self.vocab, self.dim, self.heads, self.max_len = vocab, dim, heads, max_len
@@ -661,7 +667,7 @@ class CausalTransformer(nn.Module):
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
         """Token embeddings [batch, length, dim] of ids [batch, length], without positions."""
         if ids.dtype not in (torch.int64, torch.int32):
-            raise ValueError(f"ids must be an integer tensor, got {ids.dtype}")
+            raise ValueError(f"ids must be an int64 or int32 tensor, got {ids.dtype}; convert with ids.long()")
         if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab):
             raise ValueError(f"ids must lie in [0, {self.vocab}), got [{int(ids.min())}, {int(ids.max())}]")
         return self.token(ids)
@@ -691,9 +697,17 @@ class CausalTransformer(nn.Module):
         """
         if (ids is None) == (embeds is None):
             raise ValueError("give exactly one of ids and embeds")
+        if ids is not None and ids.dim() != 2:
+            raise ValueError(f"ids must have shape [batch, length], got {tuple(ids.shape)}; add a batch axis with ids[None]")
         x = self.embed(ids) if embeds is None else embeds
         if x.dim() != 3 or x.shape[-1] != self.dim:
             raise ValueError(f"embeds must have shape [batch, length, {self.dim}], got {tuple(x.shape)}")
+        if x.dtype != self.token.weight.dtype:
+            raise ValueError(f"embeds are {x.dtype} but the model is {self.token.weight.dtype}; convert one to the other")
+        if padding is not None and (padding.dtype != torch.bool or tuple(padding.shape) != tuple(x.shape[:2])):
+            raise ValueError(
+                f"padding must be a bool tensor of shape {tuple(x.shape[:2])}, got {padding.dtype} {tuple(padding.shape)}"
+            )
         length = x.shape[1]
         if length > self.max_len:
             raise ValueError(f"sequence length {length} exceeds max_len={self.max_len}; build the model with a larger max_len")

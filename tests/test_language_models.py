@@ -84,14 +84,29 @@ def test_padding_hides_keys():
     [
         ({"ids": torch.full((1, 3), 11)}, "ids must lie"),
         ({"ids": torch.zeros(1, 9, dtype=torch.long)}, "max_len"),
-        ({"ids": torch.zeros(1, 3)}, "integer"),
+        ({"ids": torch.zeros(1, 3)}, "int64"),
         ({"ids": torch.zeros(1, 3, dtype=torch.long), "head_mask": torch.ones(4)}, "head_mask"),
         ({}, "exactly one"),
+        ({"ids": torch.zeros(5, dtype=torch.long)}, "batch, length"),
+        ({"ids": torch.zeros(1, 3, dtype=torch.uint8)}, "int64 or int32"),
+        ({"embeds": torch.zeros(1, 3, 16, dtype=torch.float64)}, "float64"),
+        ({"ids": torch.zeros(1, 3, dtype=torch.long), "padding": torch.zeros(1, 4, dtype=torch.bool)}, "padding"),
+        ({"ids": torch.zeros(1, 3, dtype=torch.long), "padding": torch.zeros(1, 3)}, "padding"),
     ],
 )
 def test_bad_input(kwargs, message):
     with pytest.raises(ValueError, match=message):
         _model()(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"vocab": 10.5}, "vocab"), ({"vocab": 5, "dim": 16.0}, "dim"), ({"vocab": True}, "vocab"),
+     ({"vocab": 5, "mlp_ratio": 0}, "mlp_ratio"), ({"vocab": 5, "dropout": 2.0}, "dropout")],
+)
+def test_bad_sizes(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        CausalTransformer(**kwargs)
 
 
 def test_dim_not_divisible():
@@ -113,9 +128,10 @@ def test_gate_rate_follows_logits():
     assert abs(gates.mean().item() - torch.sigmoid(torch.tensor(1.0)).item()) < 0.02
 
 
-def test_gate_bad_temperature():
+@pytest.mark.parametrize("temperature", [0, float("nan"), float("inf")])
+def test_gate_bad_temperature(temperature):
     with pytest.raises(ValueError, match="temperature"):
-        straight_through_bernoulli(torch.zeros(3), temperature=0)
+        straight_through_bernoulli(torch.zeros(3), temperature=temperature)
 
 
 def test_vib_mask_eval_prunes_noisy():
@@ -132,6 +148,12 @@ def test_vib_mask_kl_falls_with_noise():
     assert noisy.kl() < quiet.kl()
 
 
-def test_vib_mask_bad_size():
+@pytest.mark.parametrize("size", [0, 2.5, True])
+def test_vib_mask_bad_size(size):
     with pytest.raises(ValueError, match="size"):
-        VIBMask(0)
+        VIBMask(size)
+
+
+def test_vib_mask_nan_threshold():
+    with pytest.raises(ValueError, match="threshold"):
+        VIBMask(3, threshold=float("nan"))
