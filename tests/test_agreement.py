@@ -105,5 +105,5 @@ def test_rejects_short_length():
 
 
 def test_rejects_empty():
-    with pytest.raises(ValueError, match="n must be a positive"):
+    with pytest.raises(ValueError, match="n must be a whole number"):
         make_agreement(0)

@@ -130,3 +130,18 @@ def test_generator_is_seeded():
     first = data.make_jailbreak_prompts(30, seed=8)
     second = data.make_jailbreak_prompts(30, seed=8)
     assert torch.equal(first.ids, second.ids)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"n": -3}, "n must be"), ({"n": None}, "n must be"), ({"n": 6, "length": 12.5}, "length must be"),
+     ({"n": 6, "attack_benign": 2.0}, "attack_benign"), ({"n": 6, "attack_benign": float("nan")}, "attack_benign")],
+)
+def test_rejects_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        data.make_jailbreak_prompts(**kwargs)
+
+
+def test_empty_keeps_shape():
+    prompts = data.make_jailbreak_prompts(0, length=12)
+    assert prompts.ids.shape == (0, 12)

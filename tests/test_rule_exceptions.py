@@ -79,3 +79,14 @@ def test_invalid_arguments_raise():
     plain = rule_items(4, LANGUAGE, np.random.default_rng(0))
     with pytest.raises(ValueError, match="exception"):
         near_duplicates(plain, LANGUAGE)
+
+
+def test_rejects_language_too_small():
+    with pytest.raises(ValueError, match="too small"):
+        make_rule_exceptions(RuleLanguage(content=4, length=3), exception_count=1000)
+
+
+@pytest.mark.parametrize("repeats", [2.5, "3", True])
+def test_rejects_non_whole_counts(repeats):
+    with pytest.raises(ValueError, match="repeats must be a whole number"):
+        make_rule_exceptions(LANGUAGE, repeats=repeats)

@@ -104,3 +104,8 @@ def test_gsm8k_plan_reads_annotations():
 
 def test_gsm8k_plan_without_operator():
     assert gsm8k_plan("It costs <<5=5>>5.") == ["copy"]
+
+
+def test_rejects_fractional_operations():
+    with pytest.raises(ValueError, match="min_operations must be a whole number"):
+        make_word_problems(5, min_operations=1.5)

@@ -15,6 +15,7 @@ from ibnotes.data.loaders import (
     load_mnist,
     fetch,
     TensorBatches,
+    check_count,
     move_to_device,
 )
 from ibnotes.data.ndigit import (

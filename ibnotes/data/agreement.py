@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ibnotes.data.loaders import move_to_device
+from ibnotes.data.loaders import check_count, move_to_device
 
 AGREEMENT_SINGULAR = ("dog", "cat", "bird", "fox", "horse", "wolf")
 AGREEMENT_PLURAL = ("dogs", "cats", "birds", "foxes", "horses", "wolves")
@@ -102,8 +102,8 @@ def make_agreement(n: int, length: int = 12, seed: int = 0) -> AgreementSentence
     Raises:
         ValueError: ``n`` is below 1 or ``length`` is below ``MIN_AGREEMENT_LENGTH``.
     """
-    if n < 1:
-        raise ValueError(f"n must be a positive integer, got {n}")
+    check_count("n", n)
+    check_count("length", length)
     if length < MIN_AGREEMENT_LENGTH:
         raise ValueError(
             f"length must be at least {MIN_AGREEMENT_LENGTH} (room for <s>, the subject "

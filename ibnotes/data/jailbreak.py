@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import check_count
+
 JAILBREAK_SPECIALS = ("<pad>", "<bos>", "<ans>", ".")
 BENIGN_SUBJECTS = {
     "sky": "blue",
@@ -113,6 +115,10 @@ def make_jailbreak_prompts(
         ValueError: on fractions that are not 3 non-negative numbers summing
             to 1, unknown triggers, or a length too short for the longest prompt.
     """
+    check_count("n", n, minimum=0)
+    check_count("length", length)
+    if not 0 <= attack_benign <= 1:
+        raise ValueError(f"attack_benign must be a probability in [0, 1], got {attack_benign}")
     fractions = np.asarray(fractions, dtype=float)
     if fractions.shape != (3,) or (fractions < 0).any() or not np.isclose(fractions.sum(), 1.0):
         raise ValueError(f"fractions={fractions.tolist()} is invalid: pass 3 non-negative numbers that sum to 1")
@@ -139,10 +145,10 @@ def make_jailbreak_prompts(
         clean_rows.append(_left_pad(request, index, length))
         trigger_rows.append([False] * (length - 1 - len(suffix)) + [True] * len(suffix) + [False])
     return JailbreakPrompts(
-        ids=torch.tensor(rows, dtype=torch.long),
+        ids=torch.tensor(rows, dtype=torch.long).reshape(n, length),
         kind=torch.as_tensor(kinds, dtype=torch.long),
-        clean_ids=torch.tensor(clean_rows, dtype=torch.long),
-        trigger=torch.tensor(trigger_rows, dtype=torch.bool),
+        clean_ids=torch.tensor(clean_rows, dtype=torch.long).reshape(n, length),
+        trigger=torch.tensor(trigger_rows, dtype=torch.bool).reshape(n, length),
         vocab=vocab,
     )
 

@@ -77,6 +77,17 @@ class Split:
         return move_to_device(self, device)
 
 
+def check_count(name: str, value: object, minimum: int = 1) -> None:
+    """Raise ValueError unless ``value`` is a whole number (not a bool) of at least ``minimum``.
+
+    Generators call this on sizes such as ``n`` and ``length`` so that a
+    float, a string or NaN fails with the argument's name instead of deep in
+    numpy or torch.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+
+
 def move_to_device(data: _DataT, device: torch.device | str) -> _DataT:
     """Return a copy of a data class with every tensor field, and every list of tensors, on ``device``.
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from ibnotes.data.loaders import check_count
+
 
 @dataclass(frozen=True)
 class RuleLanguage:
@@ -82,11 +84,6 @@ class RuleItems:
         return RuleItems(*(t[index] for t in (self.ids, self.labels, self.rule, self.memorised, self.exception)))
 
 
-def _check_count(name: str, value: int) -> None:
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1, got {value}")
-
-
 def rule_answers(ids: torch.Tensor, language: RuleLanguage) -> torch.Tensor:
     """Return the rule's answer [n], the token after the marker, of sequences ``ids`` [n, length + 1]."""
     if ids.dim() != 2 or ids.shape[1] != language.max_len:
@@ -101,7 +98,7 @@ def rule_items(n: int, language: RuleLanguage, rng: np.random.Generator) -> Rule
     Content tokens are uniform, and the marker sits at a uniform position in
     ``0 .. length - 2`` so that a content token always follows it.
     """
-    _check_count("n", n)
+    check_count("n", n)
     ids = rng.integers(0, language.content, size=(n, language.max_len))
     position = rng.integers(0, language.length - 1, size=n)
     ids[np.arange(n), position] = language.marker
@@ -190,7 +187,8 @@ def make_rule_exceptions(
         seed: seed of the numpy generator.
     """
     for name, value in [("rules", rules), ("repeats", repeats), ("clean", clean)]:
-        _check_count(name, value)
+        check_count(name, value)
+    check_count("exception_count", exception_count)
     if exception_count < 2:
         raise ValueError(f"exception_count must be at least 2 to split validation and test, got {exception_count}")
     rng = np.random.default_rng(seed)
@@ -199,7 +197,7 @@ def make_rule_exceptions(
     train = concatenate(rule_items(rules, language, rng), repeated)
     train = train[torch.as_tensor(rng.permutation(len(train)))]
     half = exception_count // 2
-    return RuleExceptionData(
+    data = RuleExceptionData(
         language=language,
         train=train,
         memorised=memorised,
@@ -208,3 +206,19 @@ def make_rule_exceptions(
         near_validation=near_duplicates(memorised[:half], language),
         near_test=near_duplicates(memorised[half:], language),
     )
+    _check_distinct(data)
+    return data
+
+
+def _check_distinct(data: RuleExceptionData) -> None:
+    """Raise if two exceptions share a sequence or a clean item equals an exception."""
+    memorised = data.memorised.ids
+    clean = torch.cat([data.clean_validation.ids, data.clean_test.ids])
+    repeats = len(memorised) - len(torch.unique(memorised, dim=0))
+    collisions = int((clean[:, None, :] == memorised[None, :, :]).all(dim=-1).any(dim=1).sum())
+    if repeats or collisions:
+        raise ValueError(
+            f"the language is too small for {len(memorised)} exceptions: {repeats} repeated exceptions and "
+            f"{collisions} clean items equal to an exception; raise content ({data.language.content}) or "
+            f"length ({data.language.length}), or draw fewer exceptions"
+        )

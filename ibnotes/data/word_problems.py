@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ibnotes.data.loaders import DatasetUnavailable, move_to_device
+from ibnotes.data.loaders import DatasetUnavailable, check_count, move_to_device
 
 WORD_PROBLEM_OPERATIONS = ("add", "sub", "double", "halve")
 WORD_PROBLEM_VERBS = {
@@ -161,8 +161,9 @@ def make_word_problems(
         ValueError: ``n`` < 1, or the operation counts are not
             1 <= min_operations <= max_operations <= 3.
     """
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}: request one problem or more")
+    check_count("n", n)
+    check_count("min_operations", min_operations)
+    check_count("max_operations", max_operations)
     if not 1 <= min_operations <= max_operations <= 3:
         raise ValueError(
             f"invalid operation counts {min_operations} and {max_operations}: "
