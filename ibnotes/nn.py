@@ -497,7 +497,7 @@ def straight_through_bernoulli(logits: torch.Tensor, temperature: float = 1.0, h
     the binary concrete (Gumbel-sigmoid) distribution of Maddison et al.
     (2017). With ``hard`` the forward value is rounded to 0 or 1 while the
     gradient is the relaxed sample's (straight-through).
-    Used by: 07-language-models/02-ibprotector, 07-language-models/01-vtrans.
+    Used by: 07-language-models/02-ibprotector.
 
     Args:
         logits: log-odds of keeping each element, any shape.
