@@ -111,14 +111,20 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _chapter_by_name(args: argparse.Namespace) -> Path:
-    """Return the path of the book chapter named like ``args.notebook`` (a stem such as 02-deep-vib)."""
+    """Return the path of the book chapter named like ``args.notebook``.
+
+    A name is a chapter's stem (02-deep-vib), optionally with its part folder
+    (01-foundations/02-deep-vib) or the .ipynb suffix.
+    """
     missing = chapters.ChapterError(f"notebook not found: {args.notebook}; list the chapters with 'ibnotes list'")
     try:
         root = chapters.find_book_root(args.book_dir)
     except chapters.ChapterError:
         raise missing from None
+    wanted = Path(str(args.notebook).removesuffix(".ipynb"))
     for chapter in chapters.list_chapters(root):
-        if chapter.name == str(args.notebook):
+        stemmed = chapter.path.with_suffix("")
+        if wanted.parts == stemmed.parts[-len(wanted.parts):]:
             return root / chapter.path
     raise missing
 

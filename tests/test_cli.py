@@ -51,6 +51,14 @@ def test_run_chapter_by_name(book):
     assert (book / "_build" / "executed" / "notebooks" / "ok.ipynb").is_file()
 
 
+@pytest.mark.parametrize("name", ["ok.ipynb", "notebooks/ok", "notebooks/ok.ipynb"])
+def test_run_name_variants(book, name):
+    elsewhere = book / "elsewhere"
+    elsewhere.mkdir()
+    result = ibnotes("run", name, "--output", str(book / "out.ipynb"), cwd=elsewhere)
+    assert result.returncode == 0, result.stderr
+
+
 def test_run_rejects_non_notebook(book):
     (book / "notes.md").write_text("# not a notebook\n")
     result = ibnotes("run", "notes.md", cwd=book)
