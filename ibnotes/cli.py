@@ -121,10 +121,10 @@ def _chapter_by_name(args: argparse.Namespace) -> Path:
         root = chapters.find_book_root(args.book_dir)
     except chapters.ChapterError:
         raise missing from None
-    wanted = Path(str(args.notebook).removesuffix(".ipynb"))
+    requested = Path(str(args.notebook).removesuffix(".ipynb"))
     for chapter in chapters.list_chapters(root):
-        stemmed = chapter.path.with_suffix("")
-        if wanted.parts == stemmed.parts[-len(wanted.parts):]:
+        chapter_path = chapter.path.with_suffix("")
+        if requested.parts == chapter_path.parts[-len(requested.parts):]:
             return root / chapter.path
     raise missing
 
