@@ -532,8 +532,8 @@ class VIBMask(nn.Module):
 
     Each of ``size`` structures (units, heads, layers) is scaled by
     z = mu + sigma * eps in training mode, after Dai et al. (2018). The
-    compression term is sum_j log(1 + mu_j^2 / sigma_j^2) (nats, up to a
-    constant); a structure is kept when its log signal-to-noise ratio
+    compression term is sum_j log(1 + mu_j^2 / sigma_j^2), in nats up to a
+    constant. A structure is kept when its log signal-to-noise ratio
     log(mu^2 / sigma^2) is at least ``threshold``. In evaluation mode the mask
     is mu on kept structures and 0 elsewhere.
     Used by: 07-language-models/01-vtrans.
@@ -556,16 +556,17 @@ class VIBMask(nn.Module):
         self.logvar = nn.Parameter(torch.full((size,), float(init_logvar)))
 
     def log_snr(self) -> torch.Tensor:
-        """Log signal-to-noise ratio log(mu^2 / sigma^2) per structure [size]."""
+        """Return the log signal-to-noise ratio log(mu^2 / sigma^2) per structure [size]."""
         return (self.mu.pow(2) + 1e-12).log() - self.logvar
 
     def kept(self) -> torch.Tensor:
-        """Boolean mask [size] of the structures that survive pruning."""
+        """Return the boolean mask [size] of the structures that survive pruning."""
         return self.log_snr() >= self.threshold
 
     def kl(self) -> torch.Tensor:
-        """Compression term sum_j log(1 + mu_j^2 / sigma_j^2), a scalar in nats."""
-        return torch.log1p(self.log_snr().exp()).sum()
+        """Return the compression term sum_j log(1 + mu_j^2 / sigma_j^2), a scalar in nats."""
+        # softplus(x) = log(1 + e^x) without overflow at a large signal-to-noise ratio.
+        return nn.functional.softplus(self.log_snr()).sum()
 
     def forward(self) -> torch.Tensor:
         """Return the mask [size]: a sample in training mode, the pruned mean otherwise."""
@@ -641,7 +642,7 @@ class CausalTransformer(nn.Module):
         dim: model width; divisible by ``heads``.
         heads: attention heads per block.
         layers: number of blocks.
-        max_len: longest sequence.
+        max_len: maximum sequence length (size of the position table).
         mlp_ratio: width of the MLP as a multiple of ``dim``.
         dropout: attention dropout in training mode.
     """
@@ -665,7 +666,7 @@ class CausalTransformer(nn.Module):
         self.head = nn.Linear(dim, vocab)
 
     def embed(self, ids: torch.Tensor) -> torch.Tensor:
-        """Token embeddings [batch, length, dim] of ids [batch, length], without positions."""
+        """Return the token embeddings [batch, length, dim] of ids [batch, length], without positions."""
         if ids.dtype not in (torch.int64, torch.int32):
             raise ValueError(f"ids must be an int64 or int32 tensor, got {ids.dtype}; convert with ids.long()")
         if ids.numel() and (ids.min() < 0 or ids.max() >= self.vocab):

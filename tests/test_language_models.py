@@ -157,3 +157,8 @@ def test_vib_mask_bad_size(size):
 def test_vib_mask_nan_threshold():
     with pytest.raises(ValueError, match="threshold"):
         VIBMask(3, threshold=float("nan"))
+
+
+def test_vib_mask_kl_finite_at_high_snr():
+    mask = VIBMask(2, init_logvar=-200.0)
+    assert torch.isfinite(mask.kl())
