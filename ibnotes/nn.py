@@ -583,13 +583,9 @@ class _CausalSelfAttention(nn.Module):
         self.out = nn.Linear(dim, dim)
         self.dropout = dropout
 
-    def forward(self, x: torch.Tensor, head_mask: torch.Tensor | None, padding: torch.Tensor | None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, head_mask: torch.Tensor | None, allowed: torch.Tensor) -> torch.Tensor:
         batch, length, dim = x.shape
         q, k, v = self.qkv(x).view(batch, length, 3, self.heads, dim // self.heads).permute(2, 0, 3, 1, 4)
-        allowed = torch.ones(length, length, dtype=torch.bool, device=x.device).tril()
-        if padding is not None:
-            allowed = allowed & ~padding[:, None, None, :]
-            allowed = allowed | torch.eye(length, dtype=torch.bool, device=x.device)
         drop = self.dropout if self.training else 0.0
         heads = nn.functional.scaled_dot_product_attention(q, k, v, attn_mask=allowed, dropout_p=drop)
         if head_mask is not None:
@@ -597,13 +593,30 @@ class _CausalSelfAttention(nn.Module):
         return self.out(heads.transpose(1, 2).reshape(batch, length, dim))
 
 
+def causal_attention_mask(length: int, padding: torch.Tensor | None = None,
+                          device: torch.device | str | None = None) -> torch.Tensor:
+    """Return which keys each query may attend to: True on and below the diagonal.
+
+    With ``padding`` [batch, length] (True at padded positions) no query
+    attends to a padded key, except that every position attends to itself
+    so that no row is empty. The result is [length, length] without padding
+    and [batch, 1, length, length] with it.
+    """
+    allowed = torch.ones(length, length, dtype=torch.bool, device=device).tril()
+    if padding is None:
+        return allowed
+    allowed = allowed & ~padding[:, None, None, :]
+    return allowed | torch.eye(length, dtype=torch.bool, device=device)
+
+
 class TransformerBlock(nn.Module):
     """Pre-norm causal transformer block: attention then MLP, each residual.
 
     ``head_mask`` [heads] scales each head's output before the output
     projection; ``scale`` (a scalar tensor) scales both residual branches, so
-    0 skips the block. Register forward hooks on the block to read or steer
-    its output [batch, length, dim].
+    0 skips the block. ``allowed`` is a :func:`causal_attention_mask`; without
+    it the block builds the plain causal one. Register forward hooks on the
+    block to read or steer its output [batch, length, dim].
     """
 
     def __init__(self, dim: int, heads: int, mlp_ratio: int = 4, dropout: float = 0.0):
@@ -618,10 +631,12 @@ class TransformerBlock(nn.Module):
         x: torch.Tensor,
         head_mask: torch.Tensor | None = None,
         scale: torch.Tensor | None = None,
-        padding: torch.Tensor | None = None,
+        allowed: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        if allowed is None:
+            allowed = causal_attention_mask(x.shape[1], device=x.device)
         gain = 1.0 if scale is None else scale
-        x = x + gain * self.attention(self.norm1(x), head_mask, padding)
+        x = x + gain * self.attention(self.norm1(x), head_mask, allowed)
         return x + gain * self.mlp(self.norm2(x))
 
 
@@ -721,6 +736,7 @@ class CausalTransformer(nn.Module):
             raise ValueError(f"dim_mask must have shape ({self.dim},), got {tuple(dim_mask.shape)}")
 
         x = x + self.position(torch.arange(length, device=x.device))
+        allowed = causal_attention_mask(length, padding, x.device)
         if dim_mask is not None:
             x = x * dim_mask
         hidden = [x]
@@ -729,7 +745,7 @@ class CausalTransformer(nn.Module):
                 x,
                 None if head_mask is None else head_mask[index],
                 None if layer_mask is None else layer_mask[index],
-                padding,
+                allowed,
             )
             if dim_mask is not None:
                 x = x * dim_mask

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from ibnotes.nn import CausalTransformer, VIBMask, straight_through_bernoulli
+from ibnotes.nn import CausalTransformer, VIBMask, causal_attention_mask, straight_through_bernoulli
 
 
 def _model(**kwargs):
@@ -162,3 +162,10 @@ def test_vib_mask_nan_threshold():
 def test_vib_mask_kl_finite_at_high_snr():
     mask = VIBMask(2, init_logvar=-200.0)
     assert torch.isfinite(mask.kl())
+
+
+def test_block_defaults_to_causal_mask():
+    model = _model()
+    x = torch.randn(1, 5, 16)
+    block = model.blocks[0]
+    assert torch.allclose(block(x), block(x, allowed=causal_attention_mask(5)))
